@@ -1,0 +1,33 @@
+"""sinapse: train neural networks the way the textbook explains it.
+
+>>> import numpy as np, sinapse
+>>> net = sinapse.MLP([2, 2, 1], activation="tanh", seed=0)
+>>> J, grad = sinapse.value_and_grad(net, np.eye(2), [[1.0], [0.0]])
+>>> grad.shape == net.theta.shape
+True
+"""
+
+from . import activations, backprop, init, losses, optim
+from .backprop import backward, forward, value_and_grad
+from .gradcheck import GradcheckReport, gradcheck
+from .network import MLP, Layer
+from .objective import Objective
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "MLP",
+    "GradcheckReport",
+    "Layer",
+    "Objective",
+    "__version__",
+    "activations",
+    "backprop",
+    "backward",
+    "forward",
+    "gradcheck",
+    "init",
+    "losses",
+    "optim",
+    "value_and_grad",
+]

@@ -1,0 +1,83 @@
+"""``J`` over a data set or a batch, as a function of ``theta``.
+
+The optimizers see only this: ``value(theta)`` and ``value_and_grad(theta)``. The last
+point is cached, so a training loop that looks at ``J`` and ``∇J`` before a step and an
+optimizer that then asks for them again pay for one pass, not two.
+
+Returned gradients are read-only arrays: an optimizer that wants to scale one makes its
+own copy, so the cache can never be corrupted.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import check_data
+from .backprop import _resolve, value_and_grad_into, value_into
+from .losses import Loss
+from .network import MLP
+
+Array = np.ndarray
+
+
+class Objective:
+    """``J(theta)`` of network ``net`` on inputs ``X`` and desired outputs ``D``.
+
+    >>> import numpy as np; from sinapse import MLP, Objective
+    >>> net = MLP([2, 2, 1], seed=0)
+    >>> obj = Objective(net, np.eye(2), [[1.0], [0.0]], loss="mse")
+    >>> J, g = obj.value_and_grad(net.theta)
+    >>> obj.value(net.theta) == J, obj.n_grad
+    (True, 1)
+    """
+
+    def __init__(self, net: MLP, X: object, D: object, loss: str | Loss = "mse") -> None:
+        self.loss, _ = _resolve(net, loss, None)
+        self.X, self.D = check_data(X, D, net.n_inputs, net.n_outputs, net.dtype, "Objective")
+        self.net = net
+        self._reset()
+
+    @classmethod
+    def trusted(cls, net: MLP, X: Array, D: Array, loss: Loss) -> Objective:
+        """An objective over data already checked (contiguous, finite, of ``net.dtype``)."""
+        obj = object.__new__(cls)
+        obj.net, obj.X, obj.D, obj.loss = net, X, D, loss
+        obj._reset()
+        return obj
+
+    def _reset(self) -> None:
+        self.n_value = 0  # forward passes for J alone
+        self.n_grad = 0  # forward + backward passes
+        self._theta: Array | None = None
+        self._J: float = np.nan
+        self._g: Array | None = None
+
+    @property
+    def n_samples(self) -> int:
+        return self.X.shape[0]
+
+    def _hit(self, theta: Array) -> bool:
+        return self._theta is not None and np.array_equal(theta, self._theta)
+
+    def value(self, theta: Array) -> float:
+        """``J(theta)``."""
+        if self._hit(theta):
+            return self._J
+        self.n_value += 1
+        J = value_into(self.net, self.X, self.D, self.loss, theta)
+        self._theta, self._J, self._g = theta.copy(), J, None
+        return J
+
+    def value_and_grad(self, theta: Array) -> tuple[float, Array]:
+        """``(J(theta), ∇J(theta))``; the gradient is read-only and has ``theta``'s layout."""
+        if self._hit(theta) and self._g is not None:
+            return self._J, self._g
+        self.n_grad += 1
+        J, g = value_and_grad_into(self.net, self.X, self.D, self.loss, theta)
+        g.flags.writeable = False
+        self._theta, self._J, self._g = theta.copy(), J, g
+        return J, g
+
+    def __repr__(self) -> str:
+        return (f"Objective({self.loss.name}, N={self.n_samples}, P={self.net.n_params}, "
+                f"evaluations: {self.n_value} J, {self.n_grad} J+∇J)")
