@@ -7,19 +7,23 @@
 True
 """
 
-from . import activations, backprop, init, losses, optim
+from . import activations, backprop, init, losses, optim, schedules
 from .backprop import backward, forward, value_and_grad
 from .gradcheck import GradcheckReport, gradcheck
+from .history import History, StopReason
 from .network import MLP, Layer
 from .objective import Objective
+from .train import train
 
 __version__ = "0.1.0"
 
 __all__ = [
     "MLP",
     "GradcheckReport",
+    "History",
     "Layer",
     "Objective",
+    "StopReason",
     "__version__",
     "activations",
     "backprop",
@@ -29,5 +33,7 @@ __all__ = [
     "init",
     "losses",
     "optim",
+    "schedules",
+    "train",
     "value_and_grad",
 ]
