@@ -133,7 +133,7 @@ class ReduceOnPlateau(Schedule):
         return {"best": math.inf, "bad_epochs": 0, "scale": 1.0}
 
     def rate(self, k: int, base: float, state: State, metric: float) -> float:
-        if k > 0 and math.isfinite(metric):
+        if math.isfinite(metric):
             if metric < state["best"] * (1 - self.threshold):
                 state["best"], state["bad_epochs"] = metric, 0
             else:

@@ -264,10 +264,10 @@ class _Loop:
             metric = run.history.val_loss[-1] if self.Xv is not None else run.history.loss[-1]
             run.state["learning_rate"] = self.sched.rate(run.epoch, float(self.base_lr),
                                                          run.sched_state, metric)
-        if self.batch_size is None:
-            stop = self._full_batch_epoch()
-        else:
-            stop = self._mini_batch_epoch()
+        # overflow on the way to a NaN is expected of a diverging step: it is detected
+        # below and reported as the "diverged" stop, not as a stream of warnings
+        with np.errstate(over="ignore", invalid="ignore"):
+            stop = self._full_batch_epoch() if self.batch_size is None else self._mini_batch_epoch()
         run.epoch += 1
         val = (value_into(self.net, self.Xv, self.Dv, self.loss, run.theta)
                if self.Xv is not None else math.nan)
