@@ -28,6 +28,7 @@ __all__ = [
     "activations",
     "backprop",
     "backward",
+    "datasets",
     "forward",
     "gradcheck",
     "init",
