@@ -238,7 +238,7 @@ def test_train_rejects_bad_data():
         sinapse.train(xor_net(), XOR_X, XOR_D[:3], optimizer="gd")
     bad = XOR_X.copy()
     bad[2, 1] = np.nan
-    with pytest.raises(ValueError, match=r"X contains 1 NaN value\(s\), the first at index \(2, 1\)"):
+    with pytest.raises(ValueError, match=r"X contains 1 NaN value\(s\), the first at .*\(2, 1\)"):
         sinapse.train(xor_net(), bad, XOR_D, optimizer="gd")
 
 
@@ -276,7 +276,8 @@ def test_resume_is_bit_identical(tmp_path, name, batch_size):
     h = sinapse.train(again, X, D, resume=str(ckpt), **common)
     np.testing.assert_array_equal(again.theta, ref_net.theta)
     assert h.loss == ref.loss and h.val_loss == ref.val_loss
-    assert h.learning_rate == ref.learning_rate and h.stop.reason == ref.stop.reason
+    np.testing.assert_array_equal(h.learning_rate, ref.learning_rate)  # NaN where none
+    assert h.stop.reason == ref.stop.reason and h.epochs == ref.epochs == 12
 
 
 def test_checkpoint_is_not_a_pickle_and_rejects_mismatches(tmp_path):

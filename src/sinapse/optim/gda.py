@@ -22,15 +22,17 @@ on rejection sets ``dX = lr*gX`` with the already reduced ``lr``; it starts from
 ``traingdx`` line (``lr*mc``) is a documentation typo: it would scale the gradient by
 ``mc`` and agree with nothing MATLAB runs. Note the restart is *not* ``Δθ_prev = 0``
 (that would make the retried step ``(1 − μ)`` times too short): it is ``Δθ_prev = −α∇J``,
-as MATLAB's ``dX = lr*gX``. Our restart reads ``α`` when the step is taken, so a
-schedule that changes ``state["learning_rate"]`` in between is honoured.
+as MATLAB's ``dX = lr*gX``, which gives the same step as Hagan et al.'s rule of setting
+the momentum coefficient to zero for the step after a rejection. Our restart reads ``α``
+when the step is taken, so a schedule that changes ``state["learning_rate"]`` in between
+is honoured.
 
 Costs: each step uses one ``J`` + ``∇J`` at ``θ`` and one ``J`` at ``θ'`` (``n_g=1``,
 ``n_f=1``). A non-finite ``J'`` is rejected like a too large one.
 
 Reference: MathWorks, Deep Learning Toolbox, ``traingda`` and ``traingdx``; M. T. Hagan,
-H. B. Demuth, M. H. Beale, *Neural Network Design*, 2nd ed. (2014), §12 ("Variable
-learning rate backpropagation", VLBP), where ``max_perf_inc`` is ζ = 4 %, ``lr_dec`` ρ and
+H. B. Demuth, M. H. Beale, *Neural Network Design*, 2nd ed. (2014), ch. 12, "Variable
+learning rate backpropagation" (VLBP), where ``max_perf_inc`` is 1 + ζ, ``lr_dec`` ρ and
 ``lr_inc`` η.
 """
 
@@ -40,7 +42,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .base import Array, ObjectiveLike, Optimizer, State, StepInfo
+from .base import Array, ObjectiveLike, Optimizer, State, StepInfo, _is_real
 
 
 @dataclass(frozen=True)
@@ -56,13 +58,10 @@ class _AdaptiveLearningRate(Optimizer):
         self._check_positive("learning_rate")
         for name in ("lr_inc", "max_perf_inc"):
             v = getattr(self, name)
-            if not (isinstance(v, int | float | np.integer | np.floating)
-                    and not isinstance(v, bool) and 1 <= v < np.inf):
+            if not (_is_real(v) and 1 <= v < np.inf):
                 raise self._error(f"{name} must be a finite number >= 1; got {v!r}.")
-        v = self.lr_dec
-        if not (isinstance(v, int | float | np.integer | np.floating)
-                and not isinstance(v, bool) and 0 < v < 1):
-            raise self._error(f"lr_dec must be in (0, 1); got {v!r}.")
+        if not (_is_real(self.lr_dec) and 0 < self.lr_dec < 1):
+            raise self._error(f"lr_dec must be in (0, 1); got {self.lr_dec!r}.")
 
     def _mu(self) -> float:
         return 0.0
@@ -76,12 +75,14 @@ class _AdaptiveLearningRate(Optimizer):
         J, g = objective.value_and_grad(theta)
         lr, mu = float(state["learning_rate"]), self._mu()
         delta = state["delta"]
+        theta_new = np.empty_like(theta)
         if state["restart"] or mu == 0:
-            np.multiply(g, -lr, out=delta, casting="same_kind")
+            np.multiply(g, -lr, out=delta)
         else:                                        # Δθ = μ Δθ_prev − (1 − μ) α ∇J
             delta *= mu
-            delta -= ((1.0 - mu) * lr) * g
-        theta_new = theta + delta
+            np.multiply(g, (1.0 - mu) * lr, out=theta_new)
+            delta -= theta_new
+        np.add(theta, delta, out=theta_new)
         J_new = objective.value(theta_new)
         accepted = bool(J_new <= float(self.max_perf_inc) * J)   # False for NaN too
         if accepted:

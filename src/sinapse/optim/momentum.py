@@ -56,18 +56,30 @@ class _Momentum(FirstOrder):
 
     def update(self, g: Array, theta: Array, state: State) -> tuple[Array, dict[str, float]]:
         lr, mu, wd = float(state["learning_rate"]), float(self.momentum), float(self.weight_decay)
-        d = g if wd == 0 else g + wd * theta           # L2 in the gradient, as torch does
+        out = np.empty_like(theta)                     # the new θ; scratch until then
+        d = g                                          # L2 in the gradient, as torch does:
+        if wd != 0:                                    # d = g + λθ
+            d = np.multiply(theta, wd)
+            d += g
         v = state["velocity"]
         if state["t"] == 0:                            # step 1: v = d (torch: no dampening)
             np.copyto(v, d)
         else:
             v *= mu
             tau = self._dampening()
-            v += d if tau == 0 else (1.0 - tau) * d
-        direction = d + mu * v if self.nesterov else v
-        theta_new = np.multiply(direction, -lr, dtype=theta.dtype)
-        theta_new += theta
-        return theta_new, {"learning_rate": lr}
+            if tau == 0:
+                v += d
+            else:
+                np.multiply(d, 1.0 - tau, out=out)
+                v += out
+        if self.nesterov:                              # direction d + μ v
+            np.multiply(v, mu, out=out)
+            out += d
+            out *= -lr
+        else:
+            np.multiply(v, -lr, out=out)
+        out += theta
+        return out, {"learning_rate": lr}
 
 
 @dataclass(frozen=True)
@@ -84,8 +96,8 @@ class Momentum(_Momentum):
 
     Differences: PyTorch's form (velocity of gradients, ``lr`` applied last) instead of
     the textbook's velocity of steps (see the module docstring). MATLAB ``traingdm`` uses
-    ``Δθ = μ Δθ − (1 − μ) α ∇J``, i.e. dampening τ = μ applied from the first step on,
-    which is not this optimizer; ``"gdx"`` implements MATLAB's form.
+    ``Δθ = μ Δθ − (1 − μ) α ∇J`` (an average of steps, like dampening τ = μ here), which
+    is not this optimizer; ``"gdx"`` implements that form with MATLAB's adaptive rate.
 
     Example
     -------

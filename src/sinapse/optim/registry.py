@@ -8,13 +8,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from .adam import Adam, Adamax, AdamW, AMSGrad, NAdam
+from .adaptive import Adadelta, Adagrad, RMSprop
 from .base import Optimizer
+from .gda import AdaptiveGradientDescent, AdaptiveMomentumGradientDescent
 from .gradient_descent import GradientDescent
+from .momentum import Momentum, Nesterov
+from .rprop import Rprop
 
 _REGISTRY: dict[str, type[Optimizer]] = {
     cls.name: cls
     for cls in (
         GradientDescent,
+        Momentum,
+        Nesterov,
+        AdaptiveGradientDescent,
+        AdaptiveMomentumGradientDescent,
+        Adagrad,
+        RMSprop,
+        Adadelta,
+        Adam,
+        AdamW,
+        NAdam,
+        AMSGrad,
+        Adamax,
+        Rprop,
     )
 }
 
