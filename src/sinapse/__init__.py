@@ -9,7 +9,7 @@ True
 
 from . import activations, backprop, init, losses, optim, schedules
 from .backprop import backward, forward, value_and_grad
-from .gradcheck import GradcheckReport, gradcheck
+from .gradient_check import GradcheckReport, gradcheck
 from .history import History, StopReason
 from .network import MLP, Layer
 from .objective import Objective

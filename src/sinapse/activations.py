@@ -16,7 +16,7 @@ Example
 >>> act = get_activation("tanh")
 >>> u = np.array([0.0, 1.0]); y = np.empty(2); d = np.empty(2)
 >>> act.df(u, act.f(u, y), d).round(4)
-array([1.    , 0.42])
+array([1.  , 0.42])
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.special import expit
 
 Array = np.ndarray
 Fn = Callable[[Array, Array], Array]  # f(u, out) -> out
@@ -71,12 +72,8 @@ def _zeros(u: Array, y: Array, out: Array) -> Array:
 
 # --- logistic: f = 1/(1+e^-u), f' = f(1-f), f'' = f'(1-2f) ------------------------------
 def _logistic(u: Array, out: Array) -> Array:
-    # 0.5 * (1 + tanh(u/2)) is the logistic function without overflow for large |u|.
-    np.multiply(u, 0.5, out=out)
-    np.tanh(out, out=out)
-    out += 1.0
-    out *= 0.5
-    return out
+    # SciPy's expit: no overflow, and full relative precision in the left tail (u << 0)
+    return expit(u, out=out)
 
 
 def _logistic_d1(u: Array, y: Array, out: Array) -> Array:

@@ -114,7 +114,7 @@ def value_into(net: MLP, X: Array, D: Array, loss: Loss, theta: Array) -> float:
     """``J`` alone, without checks."""
     ws = net.workspace(X.shape[0])
     Y = forward_into(net, X, theta, ws)
-    return loss.value(Y, ws.U[-1], D, ws.scratch[-1])
+    return loss.value(Y, ws.U[-1], D, ws.scratch[-1], ws.deltas[-1])
 
 
 # --- checked, caller-owned results ---------------------------------------------------
@@ -142,12 +142,16 @@ class BackwardPass:
 def _resolve(net: MLP, loss: str | Loss, theta: Array | None) -> tuple[Loss, Array]:
     loss_ = get_loss(loss)
     loss_.check_output(net.activations[-1])
+    return loss_, _theta(net, theta)
+
+
+def _theta(net: MLP, theta: Array | None) -> Array:
     if theta is None:
-        return loss_, net.theta
+        return net.theta
     th = np.asarray(theta, dtype=net.dtype)
     if th.shape != (net.n_params,):
         raise ValueError(f"theta must be a vector of {net.n_params} weights; got shape {th.shape}.")
-    return loss_, th
+    return th
 
 
 def forward(net: MLP, X: object, theta: Array | None = None) -> ForwardPass:
@@ -160,7 +164,7 @@ def forward(net: MLP, X: object, theta: Array | None = None) -> ForwardPass:
     """
     Xa = as_matrix(X, "X", "forward", net.dtype)
     check_width(Xa, net.n_inputs, "X", "inputs", "forward")
-    _, th = _resolve(net, "mse", theta)
+    th = _theta(net, theta)
     ws = Workspace(net, Xa.shape[0])
     forward_into(net, Xa, th, ws)
     return ForwardPass(U=ws.U, Y=ws.Y)  # a fresh workspace: the caller owns its arrays

@@ -23,7 +23,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from . import datasets
-from .gradcheck import gradcheck
+from .gradient_check import gradcheck
 from .network import MLP
 from .optim import available, get_optimizer
 from .train import train

@@ -12,7 +12,12 @@ cross_entropy          -1/N Σ d log y, softmax y                       (Y - D)/
 =====================  ==============================================  =========================
 
 The cross-entropies are fused with their output activation: ``J`` is computed from
-``U`` (``log(1+e^u) - d·u`` and ``u - logsumexp(u)``), so it never takes ``log(0)``.
+``U``, never as ``log(y)``, so it never takes ``log(0)``; and as a sum of non-negative
+terms, ``(1-d)·softplus(u) + d·softplus(-u)`` and ``d·(max u - u + log1p(Σ_others e^{u-max}))``,
+so a confident, correct prediction keeps full relative precision (``J = 9.36e-14`` at
+``u = 30``, not a cancelled difference of two numbers near 30). ``cross_entropy`` takes any
+non-negative ``D`` (one-hot, soft or multi-hot labels): its sensitivity is
+``(Y·Σ_j d_j - D)/N``, which is ``(Y - D)/N`` when every row of ``D`` sums to 1.
 They are averaged over samples and summed over outputs, as scikit-learn's ``log_loss``;
 ``mse`` averages over outputs too, as the lecture does (scikit-learn's MLP halves the
 squared error instead, ``1/(2N) Σ``; PyTorch's ``MSELoss`` matches ours).
@@ -30,7 +35,8 @@ from .activations import Activation
 Array = np.ndarray
 # value_and_delta(Y, U, D, act, delta_out, scratch) -> J, with delta^M written to delta_out
 ValueAndDelta = Callable[[Array, Array, Array, Activation, Array, Array], float]
-Value = Callable[[Array, Array, Array, Array], float]  # value(Y, U, D, scratch) -> J
+# value(Y, U, D, scratch, scratch2) -> J; the two scratch buffers have the shape of Y
+Value = Callable[[Array, Array, Array, Array, Array], float]
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,7 @@ class Loss:
 
 # --- squared errors ------------------------------------------------------------------
 def _squared(scale: Callable[[Array], float]) -> tuple[Value, ValueAndDelta]:
-    def value(Y: Array, U: Array, D: Array, scratch: Array) -> float:
+    def value(Y: Array, U: Array, D: Array, scratch: Array, scratch2: Array) -> float:
         np.subtract(Y, D, out=scratch)
         return float(np.vdot(scratch, scratch)) * scale(Y)
 
@@ -88,34 +94,52 @@ _sse = _squared(lambda Y: 1.0)
 
 
 # --- binary cross-entropy with logistic outputs ----------------------------------------
-def _bce_value(Y: Array, U: Array, D: Array, scratch: Array) -> float:
-    # -[d log y + (1-d) log(1-y)] = log(1 + e^u) - d·u   for y = logistic(u)
-    np.logaddexp(0.0, U, out=scratch)
-    return (float(scratch.sum()) - float(np.vdot(D, U))) / Y.shape[0]
+def _bce_value(Y: Array, U: Array, D: Array, s1: Array, s2: Array) -> float:
+    # -[d log y + (1-d) log(1-y)] = (1-d)·softplus(u) + d·softplus(-u)   for y = logistic(u),
+    # summed term by term: every term is >= 0, so nothing cancels
+    np.logaddexp(0.0, U, out=s2)
+    np.multiply(D, s2, out=s1)
+    s2 -= s1  # (1 - d)·softplus(u), exact 0 where d = 1
+    np.negative(U, out=s1)
+    np.logaddexp(0.0, s1, out=s1)
+    s1 *= D
+    s2 += s1
+    return float(s2.sum()) / Y.shape[0]
 
 
 def _bce_value_and_delta(
     Y: Array, U: Array, D: Array, act: Activation, out: Array, scratch: Array
 ) -> float:
-    J = _bce_value(Y, U, D, scratch)
+    J = _bce_value(Y, U, D, scratch, out)
     np.subtract(Y, D, out=out)
     out *= 1.0 / Y.shape[0]
     return J
 
 
 # --- categorical cross-entropy with softmax outputs ------------------------------------
-def _ce_value(Y: Array, U: Array, D: Array, scratch: Array) -> float:
-    # -Σ_j d_j log y_j = Σ_j d_j (lse - u_j); lse = max u - log(max y), as y_max >= 1/N_M
-    lse = U.max(axis=1)
-    lse -= np.log(Y.max(axis=1))
-    return (float(D.sum(axis=1) @ lse) - float(np.vdot(D, U))) / Y.shape[0]
+def _ce_value(Y: Array, U: Array, D: Array, s1: Array, s2: Array) -> float:
+    # -log y_j = lse - u_j = (max u - u_j) + log1p(Σ_{k != argmax} e^{u_k - max u}):
+    # non-negative terms, and log1p keeps the precision of a confident prediction
+    n = U.shape[0]
+    top = U.argmax(axis=1)
+    rows = np.arange(n)
+    umax = U[rows, top]
+    np.subtract(U, umax[:, None], out=s1)
+    np.exp(s1, out=s1)
+    s1[rows, top] = 0.0
+    log_z = np.log1p(s1.sum(axis=1))
+    np.subtract(umax[:, None], U, out=s2)
+    s2 += log_z[:, None]
+    return float(np.vdot(D, s2)) / n
 
 
 def _ce_value_and_delta(
     Y: Array, U: Array, D: Array, act: Activation, out: Array, scratch: Array
 ) -> float:
-    J = _ce_value(Y, U, D, scratch)
-    np.subtract(Y, D, out=out)
+    J = _ce_value(Y, U, D, scratch, out)
+    # dJ/du = (Y·Σ_j d_j - D)/N; Σ_j d_j = 1 for one-hot or normalised soft labels
+    np.multiply(Y, D.sum(axis=1, keepdims=True), out=out)
+    out -= D
     out *= 1.0 / Y.shape[0]
     return J
 

@@ -95,6 +95,9 @@ class MLP:
                                  for n in layer_sizes)
         M = len(self.layer_sizes) - 1
         single = isinstance(activation, str | Activation)
+        if not single and not isinstance(activation, Sequence):
+            raise TypeError(f"{where}: activation must be a name like 'tanh' or a list of names, "
+                            f"one per hidden layer; got {activation!r}.")
         hidden = [activation] * (M - 1) if single else list(activation)
         if len(hidden) != M - 1:
             raise ValueError(f"{where}: activation lists {len(hidden)} names but the network has "
@@ -136,6 +139,9 @@ class MLP:
                              f"got shape {arr.shape}.")
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"MLP.theta: weights must be real numbers; got dtype {arr.dtype}.")
+        if not np.isfinite(arr).all():
+            raise ValueError(f"MLP.theta: the new weights contain {int((~np.isfinite(arr)).sum())}"
+                             f" NaN or infinite value(s); every weight must be finite.")
         self._theta[...] = arr  # copy in place, so every layer view stays valid
 
     @property

@@ -1,8 +1,10 @@
 """``J`` over a data set or a batch, as a function of ``theta``.
 
 The optimizers see only this: ``value(theta)`` and ``value_and_grad(theta)``. The last
-point is cached, so a training loop that looks at ``J`` and ``∇J`` before a step and an
-optimizer that then asks for them again pay for one pass, not two.
+point with a gradient and the last point with a value alone are cached separately, so a
+training loop that looks at ``J`` and ``∇J`` before a step and an optimizer that then asks
+for them again pay for one pass, not two; and a trial point that a step rejects (gda,
+line searches) does not evict the gradient at the point the step started from.
 
 Returned gradients are read-only arrays: an optimizer that wants to scale one makes its
 own copy, so the cache can never be corrupted.
@@ -48,29 +50,34 @@ class Objective:
     def _reset(self) -> None:
         self.n_value = 0  # forward passes for J alone
         self.n_grad = 0  # forward + backward passes
-        self._theta: Array | None = None
+        self._theta: Array | None = None  # last point with a gradient
         self._J: float = np.nan
         self._g: Array | None = None
+        self._theta_v: Array | None = None  # last point with a value alone
+        self._J_v: float = np.nan
 
     @property
     def n_samples(self) -> int:
         return self.X.shape[0]
 
-    def _hit(self, theta: Array) -> bool:
-        return self._theta is not None and np.array_equal(theta, self._theta)
+    @staticmethod
+    def _same(theta: Array, cached: Array | None) -> bool:
+        return cached is not None and (theta is cached or np.array_equal(theta, cached))
 
     def value(self, theta: Array) -> float:
         """``J(theta)``."""
-        if self._hit(theta):
+        if self._same(theta, self._theta):
             return self._J
+        if self._same(theta, self._theta_v):
+            return self._J_v
         self.n_value += 1
         J = value_into(self.net, self.X, self.D, self.loss, theta)
-        self._theta, self._J, self._g = theta.copy(), J, None
+        self._theta_v, self._J_v = theta.copy(), J
         return J
 
     def value_and_grad(self, theta: Array) -> tuple[float, Array]:
         """``(J(theta), ∇J(theta))``; the gradient is read-only and has ``theta``'s layout."""
-        if self._hit(theta) and self._g is not None:
+        if self._same(theta, self._theta):
             return self._J, self._g
         self.n_grad += 1
         J, g = value_and_grad_into(self.net, self.X, self.D, self.loss, theta)
