@@ -90,7 +90,7 @@ def run_sinapse(dtype_name: str, profiler=None) -> dict:
         [64, 128, 64, 10],
         activation="relu",
         output_activation="softmax",
-        init="glorot",
+        init="fan_in",  # the same U(±1/sqrt(fan_in)) initialisation as the torch contestant
         seed=0,
         dtype=dtype,
     )

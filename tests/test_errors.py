@@ -224,7 +224,7 @@ def test_unknown_loss_name(net):
 
 def test_unknown_initialiser_name():
     with pytest.raises(ValueError, match=r"^Unknown initialiser 'zeros'; choose one of: "
-                                         r"normal, uniform, glorot, he, nguyen_widrow\.$"):
+                                         r"normal, uniform, glorot, he, fan_in, nguyen_widrow\.$"):
         MLP([2, 3, 1], init="zeros")
 
 

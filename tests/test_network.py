@@ -175,7 +175,7 @@ def test_setting_theta_of_a_float32_network_casts():
 
 
 # --- seeds and copies ----------------------------------------------------------------
-@pytest.mark.parametrize("init", ["normal", "uniform", "glorot", "he", "nguyen_widrow"])
+@pytest.mark.parametrize("init", ["normal", "uniform", "glorot", "he", "fan_in", "nguyen_widrow"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_same_seed_same_theta_different_seed_different_theta(init, dtype):
     sizes = [3, 5, 4, 2]
@@ -331,6 +331,16 @@ def test_he_init(name):
     for layer in net.layers:
         stats_close(layer.W, 0.0, np.sqrt(2.0 / layer.W.shape[1]), 0.01)
         np.testing.assert_array_equal(layer.b, 0.0)
+
+
+@pytest.mark.parametrize("name", ["fan_in", "pytorch", "torch"])
+def test_fan_in_init_is_pytorchs_linear_default(name):
+    net = MLP([40, 300, 1], init=name, seed=0)
+    W, b = net.layers[0].W, net.layers[0].b
+    bound = 1 / np.sqrt(40)
+    assert np.abs(W).max() <= bound and np.abs(b).max() <= bound
+    assert np.abs(W).max() > 0.99 * bound and np.abs(b).max() > 0.9 * bound
+    stats_close(W, 0.0, bound / np.sqrt(3.0), 0.01)  # the std of U(-a, a) is a/sqrt(3)
 
 
 @pytest.mark.parametrize("name", ["nguyen_widrow", "initnw", "nw"])

@@ -301,3 +301,21 @@ def test_history_summary_in_words():
     h = sinapse.train(xor_net(), XOR_X, XOR_D, optimizer="gd", epochs=3, progress=False)
     text = str(h)
     assert "GradientDescent: 3 epochs" in text and "maximum number of epochs" in text
+
+
+@pytest.mark.parametrize("loss, output", [("mse", "identity"), ("sse", "tanh"),
+                                          ("cross_entropy", "softmax")])
+def test_chunked_evaluation_equals_the_whole(loss, output):
+    from sinapse.backprop import value_and_grad_chunked, value_chunked
+    from sinapse.losses import get_loss
+
+    rng = np.random.default_rng(0)
+    net = sinapse.MLP([3, 7, 4], activation="tanh", output_activation=output, seed=1)
+    X = rng.standard_normal((103, 3))
+    D = np.eye(4)[rng.integers(0, 4, 103)] if loss == "cross_entropy" else rng.random((103, 4))
+    J, g = sinapse.value_and_grad(net, X, D, loss=loss)
+    Jc, gc = value_and_grad_chunked(net, X, D, get_loss(loss), net.theta, rows=20)
+    assert Jc == pytest.approx(J, rel=1e-13)
+    np.testing.assert_allclose(gc, g, rtol=1e-12, atol=1e-15 * np.abs(g).max())
+    Jv = value_chunked(net, X, D, get_loss(loss), net.theta, rows=20)
+    assert Jv == pytest.approx(J, rel=1e-13)

@@ -7,6 +7,7 @@ normal         w, b ~ N(0, 1) — the lecture's "standard normal" example
 uniform        w, b ~ U(-1, 1) — MATLAB's ``rands``
 glorot         w ~ U(-a, a), a = sqrt(6/(fan_in + fan_out)); b = 0 (Glorot & Bengio 2010)
 he             w ~ N(0, 2/fan_in); b = 0 (He et al. 2015), for the ReLU family
+fan_in         w, b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)) — PyTorch's ``nn.Linear`` default
 nguyen_widrow  hidden layers: rows of w scaled to norm 0.7·N_m^(1/fan_in), b ~ U(-β, β);
                output layer U(-0.5, 0.5) (Nguyen & Widrow 1990)
 =============  =============================================================================
@@ -45,6 +46,12 @@ def he(rng: np.random.Generator, W: Array, b: Array, is_output: bool) -> None:
     b[...] = 0.0
 
 
+def fan_in(rng: np.random.Generator, W: Array, b: Array, is_output: bool) -> None:
+    a = 1.0 / np.sqrt(W.shape[1])
+    W[...] = rng.uniform(-a, a, W.shape)
+    b[...] = rng.uniform(-a, a, b.shape)
+
+
 def nguyen_widrow(rng: np.random.Generator, W: Array, b: Array, is_output: bool) -> None:
     if is_output:
         W[...] = rng.uniform(-0.5, 0.5, W.shape)
@@ -63,9 +70,11 @@ INITIALIZERS: dict[str, Initializer] = {
     "uniform": uniform,
     "glorot": glorot,
     "he": he,
+    "fan_in": fan_in,
     "nguyen_widrow": nguyen_widrow,
 }
-ALIASES = {"xavier": "glorot", "kaiming": "he", "initnw": "nguyen_widrow", "nw": "nguyen_widrow"}
+ALIASES = {"xavier": "glorot", "kaiming": "he", "pytorch": "fan_in", "torch": "fan_in",
+           "initnw": "nguyen_widrow", "nw": "nguyen_widrow"}
 
 
 def get_initializer(name: str | Initializer) -> Initializer:

@@ -32,7 +32,7 @@ from .init import Initializer, as_generator, get_initializer
 
 Array = np.ndarray
 _DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
-_MAX_WORKSPACES = 4
+_MAX_WORKSPACES = 8
 
 
 class Layer:

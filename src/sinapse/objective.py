@@ -38,51 +38,59 @@ class Objective:
         self.X, self.D = check_data(X, D, net.n_inputs, net.n_outputs, net.dtype, "Objective")
         self.net = net
         self._reset()
+        self._cache = True
 
     @classmethod
-    def trusted(cls, net: MLP, X: Array, D: Array, loss: Loss) -> Objective:
-        """An objective over data already checked (contiguous, finite, of ``net.dtype``)."""
+    def trusted(cls, net: MLP, X: Array, D: Array, loss: Loss, cache: bool = True) -> Objective:
+        """An objective over data already checked (contiguous, finite, of ``net.dtype``).
+
+        ``cache=False`` (a mini-batch asked once per step) skips remembering the last point.
+        """
         obj = object.__new__(cls)
         obj.net, obj.X, obj.D, obj.loss = net, X, D, loss
         obj._reset()
+        obj._cache = cache
         return obj
 
     def _reset(self) -> None:
         self.n_value = 0  # forward passes for J alone
         self.n_grad = 0  # forward + backward passes
-        self._theta: Array | None = None  # last point with a gradient
+        # the cached points are kept as bytes: one copy, and a memcmp that stops at the
+        # first differing byte (bitwise equality: -0.0 and 0.0 count as different points)
+        self._key: bytes | None = None  # last point with a gradient
         self._J: float = np.nan
         self._g: Array | None = None
-        self._theta_v: Array | None = None  # last point with a value alone
+        self._key_v: bytes | None = None  # last point with a value alone
         self._J_v: float = np.nan
 
     @property
     def n_samples(self) -> int:
         return self.X.shape[0]
 
-    @staticmethod
-    def _same(theta: Array, cached: Array | None) -> bool:
-        return cached is not None and (theta is cached or np.array_equal(theta, cached))
-
     def value(self, theta: Array) -> float:
         """``J(theta)``."""
-        if self._same(theta, self._theta):
-            return self._J
-        if self._same(theta, self._theta_v):
-            return self._J_v
+        key = theta.tobytes() if self._cache else None
+        if key is not None:
+            if key == self._key:
+                return self._J
+            if key == self._key_v:
+                return self._J_v
         self.n_value += 1
         J = value_into(self.net, self.X, self.D, self.loss, theta)
-        self._theta_v, self._J_v = theta.copy(), J
+        if key is not None:
+            self._key_v, self._J_v = key, J
         return J
 
     def value_and_grad(self, theta: Array) -> tuple[float, Array]:
         """``(J(theta), ∇J(theta))``; the gradient is read-only and has ``theta``'s layout."""
-        if self._same(theta, self._theta):
+        key = theta.tobytes() if self._cache else None
+        if key is not None and key == self._key:
             return self._J, self._g
         self.n_grad += 1
         J, g = value_and_grad_into(self.net, self.X, self.D, self.loss, theta)
         g.flags.writeable = False
-        self._theta, self._J, self._g = theta.copy(), J, g
+        if key is not None:
+            self._key, self._J, self._g = key, J, g
         return J, g
 
     def __repr__(self) -> str:

@@ -26,7 +26,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from ._checks import check_data, check_positive_int
-from .backprop import _resolve, value_into
+from .backprop import _resolve, value_and_grad_chunked, value_chunked
 from .checkpoint import load_checkpoint, save_checkpoint
 from .history import History, StopReason
 from .losses import Loss
@@ -168,7 +168,7 @@ def train(
     checkpoint_every = check_positive_int(checkpoint_every, "checkpoint_every", where)
 
     full = Objective.trusted(net, X_, D_, loss_)
-    run = _start(net, opt, sched, seeds[1], full, Xv, Dv, loss_, epochs, resume)
+    run = _start(net, opt, sched, seeds[1], full, Xv, Dv, loss_, epochs, resume, batch_size)
     run.history.optimizer = type(opt).__name__
     loop = _Loop(net, opt, sched, loss_, full, Xv, Dv, batch_size, shuffle, run,
                  scheduled=schedule is not None)
@@ -202,7 +202,7 @@ def train(
 
 def _start(net: MLP, opt: Optimizer, sched: Schedule, shuffle_seed: np.random.SeedSequence,
            full: Objective, Xv: Array | None, Dv: Array | None, loss: Loss, epochs: int,
-           resume: str | None) -> _Run:
+           resume: str | None, batch_size: int | None) -> _Run:
     if resume is not None:
         return _restore(resume, net, opt, sched)
     theta = net.theta.copy()
@@ -210,11 +210,15 @@ def _start(net: MLP, opt: Optimizer, sched: Schedule, shuffle_seed: np.random.Se
                rng=np.random.default_rng(shuffle_seed), history=History())
     if "t_max" in run.sched_state and run.sched_state["t_max"] == 0:
         run.sched_state["t_max"] = epochs
-    J, g = full.value_and_grad(theta)
+    if batch_size is None:
+        J, g = full.value_and_grad(theta)  # cached: the first step reuses it
+    else:  # batch by batch, so no buffers the size of the whole training set are made
+        J, g = value_and_grad_chunked(net, full.X, full.D, loss, theta, batch_size)
     if not math.isfinite(J):
         raise ValueError(f"train: the initial loss is {J}; check the scale of X and D or "
                          f"re-initialise the network.")
-    val = value_into(net, Xv, Dv, loss, theta) if Xv is not None else math.nan
+    val = value_chunked(net, Xv, Dv, loss, theta, batch_size or Xv.shape[0]) \
+        if Xv is not None else math.nan
     if Xv is not None:
         run.best_val, run.best_theta = val, theta
     run.history.append(epoch=0, loss=J, val_loss=val, grad_norm=float(np.linalg.norm(g)),
@@ -269,7 +273,8 @@ class _Loop:
         with np.errstate(over="ignore", invalid="ignore"):
             stop = self._full_batch_epoch() if self.batch_size is None else self._mini_batch_epoch()
         run.epoch += 1
-        val = (value_into(self.net, self.Xv, self.Dv, self.loss, run.theta)
+        val = (value_chunked(self.net, self.Xv, self.Dv, self.loss, run.theta,
+                             self.batch_size or self.Xv.shape[0])
                if self.Xv is not None else math.nan)
         h = run.history
         h.append(epoch=run.epoch, loss=self._J, val_loss=val, grad_norm=self._gn,
@@ -307,8 +312,9 @@ class _Loop:
         n = full.X.shape[0]
         if self.shuffle:
             perm = run.rng.permutation(n)
-            np.take(full.X, perm, axis=0, out=self.Xs)
-            np.take(full.D, perm, axis=0, out=self.Ds)
+            # mode="clip" (safe for a permutation) lets NumPy write straight into the buffers
+            np.take(full.X, perm, axis=0, out=self.Xs, mode="clip")
+            np.take(full.D, perm, axis=0, out=self.Ds, mode="clip")
             Xs, Ds = self.Xs, self.Ds
         else:
             Xs, Ds = full.X, full.D
@@ -316,7 +322,8 @@ class _Loop:
         theta = run.theta
         for k, start in enumerate(range(0, n, bs)):
             stop = min(start + bs, n)
-            batch = Objective.trusted(self.net, Xs[start:stop], Ds[start:stop], self.loss)
+            batch = Objective.trusted(self.net, Xs[start:stop], Ds[start:stop], self.loss,
+                                      cache=False)
             new, run.state, info = self.opt.step(batch, theta, run.state)
             run.n_f += batch.n_value
             run.n_g += batch.n_grad
