@@ -11,7 +11,8 @@ interleaved rounds (round 1: A B C D E, round 2: B C D E A, ...):
 
 * ``sinapse-f64`` / ``sinapse-f32``: ``sinapse.train(net, X, D, loss="cross_entropy",
   optimizer="adam", ...)`` on one-hot targets;
-* ``sklearn``: ``MLPClassifier(hidden_layer_sizes=(128, 64), solver="adam", alpha=0, ...)``
+* ``sklearn`` (float64) and ``sklearn-f32`` (float32 data, which MLPClassifier keeps):
+  ``MLPClassifier(hidden_layer_sizes=(128, 64), solver="adam", alpha=0, ...)``
   (float64; its ConvergenceWarning after 10 epochs is silenced);
 * ``torch-f32`` / ``torch-f64``: a plain PyTorch loop (``nn.Sequential``,
   ``CrossEntropyLoss``, ``torch.optim.Adam``, ``randperm`` batches of 200), if importable.
@@ -57,7 +58,7 @@ from _common import (
 EPOCHS = 10
 BATCH = 200
 LR = 1e-3
-CONTESTANTS = ("sinapse-f64", "sinapse-f32", "sklearn", "torch-f32", "torch-f64")
+CONTESTANTS = ("sinapse-f64", "sinapse-f32", "sklearn", "sklearn-f32", "torch-f32", "torch-f64")
 
 
 # --- the data (made inside every worker, outside the timed region) --------------------------
@@ -172,11 +173,12 @@ class _VerboseStamps(io.StringIO):
         return super().write(s)
 
 
-def run_sklearn() -> dict:
+def run_sklearn(dtype_name: str = "float64") -> dict:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
     Xtr, Xte, ytr, yte = data()
+    Xtr, Xte = Xtr.astype(dtype_name), Xte.astype(dtype_name)  # MLPClassifier keeps float32
     clf = MLPClassifier(
         hidden_layer_sizes=(128, 64),
         activation="relu",
@@ -258,8 +260,8 @@ def worker(name: str, threads: int) -> None:
     limiter = limit_threads(threads)  # noqa: F841  (holds the limit)
     if name.startswith("sinapse"):
         result = run_sinapse("float64" if name.endswith("f64") else "float32")
-    elif name == "sklearn":
-        result = run_sklearn()
+    elif name.startswith("sklearn"):
+        result = run_sklearn("float32" if name.endswith("f32") else "float64")
     else:
         result = run_torch("float64" if name.endswith("f64") else "float32")
     result["name"] = name
@@ -448,6 +450,7 @@ def main(argv: list[str] | None = None) -> None:
     pairs = [
         ("sklearn", "sinapse-f64", 2.0),
         ("sklearn", "sinapse-f32", 2.0),
+        ("sklearn-f32", "sinapse-f32", 2.0),
         ("torch-f32", "sinapse-f64", 1.0),
         ("torch-f32", "sinapse-f32", 1.0),
         ("torch-f64", "sinapse-f64", 1.0),

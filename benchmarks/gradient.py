@@ -274,9 +274,12 @@ def instrumented_pass(net, X, D, loss, theta, grad, T: dict[str, float]) -> floa
         t1 = pc()
         T[f"matmul: bwd {m} delta.T Y[{m - 1}]"] += t1 - t
         t = t1
-        np.sum(delta, axis=0, out=gb)
+        if ws.ones is not None:
+            np.matmul(ws.ones, delta, out=gb)
+        else:
+            np.sum(delta, axis=0, out=gb)
         t1 = pc()
-        T[f"gb: bwd {m} sum(delta, axis=0)"] += t1 - t
+        T[f"gb: bwd {m} sum of delta rows"] += t1 - t
         t = t1
         if m > 1:
             prev = ws.deltas[m - 1]

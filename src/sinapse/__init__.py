@@ -7,7 +7,7 @@
 True
 """
 
-from . import activations, backprop, init, losses, optim, schedules
+from . import activations, backprop, datasets, init, losses, optim, schedules
 from .backprop import backward, forward, value_and_grad
 from .gradient_check import GradcheckReport, gradcheck
 from .history import History, StopReason
