@@ -34,7 +34,6 @@ test-all: $(STAMP)
 
 lint: $(STAMP)
 	$(PY) -m ruff check src tests benchmarks examples
-	$(PY) -m ruff format --check src tests benchmarks examples
 
 bench: $(STAMP)
 	$(PY) benchmarks/gradient.py
