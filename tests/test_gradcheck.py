@@ -28,16 +28,10 @@ from hypothesis import HealthCheck, assume, given, settings, target
 from hypothesis import strategies as st
 
 import sinapse
+from _reference import LOSS_IDS, LOSS_OUTPUTS, REF_F
 from sinapse import MLP, gradcheck, value_and_grad
 from sinapse.losses import Loss, get_loss
 
-LOSS_OUTPUTS = [
-    ("mse", "identity"), ("mse", "logistic"), ("mse", "tanh"),
-    ("sse", "identity"), ("sse", "logistic"), ("sse", "tanh"),
-    ("binary_cross_entropy", "logistic"),
-    ("cross_entropy", "softmax"),
-]
-LOSS_IDS = [f"{loss}-{out}" for loss, out in LOSS_OUTPUTS]
 HIDDEN = ["identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus"]
 SMOOTH_HIDDEN = ["identity", "logistic", "tanh", "elu", "softplus"]
 KINKED = ("relu", "leaky_relu")  # f' jumps at 0: what gradcheck counts as kinks
@@ -49,16 +43,6 @@ TOL64 = 1e-7
 
 
 # --- an independent forward pass and loss, in plain NumPy / SciPy ----------------------
-REF_F = {
-    "identity": lambda u: u,
-    "logistic": sp.expit,
-    "tanh": np.tanh,
-    "relu": lambda u: np.where(u > 0, u, 0.0),
-    "leaky_relu": lambda u: np.where(u > 0, u, 0.01 * u),
-    "elu": lambda u: np.where(u > 0, u, np.expm1(np.minimum(u, 0.0))),
-    "softplus": lambda u: np.logaddexp(0.0, u),
-    "softmax": lambda u: sp.softmax(u, axis=1),
-}
 
 
 def ref_unpack(sizes, theta):

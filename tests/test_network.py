@@ -7,33 +7,14 @@ import itertools
 
 import numpy as np
 import pytest
-import scipy.special as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from _reference import REF_DF, REF_F
 from sinapse import MLP, Layer, Objective, value_and_grad
 from sinapse.backprop import backward, forward
 
 # --- an independent forward pass and mse backpropagation, in plain NumPy ---------------
-REF_F = {
-    "identity": lambda u: u,
-    "logistic": sp.expit,
-    "tanh": np.tanh,
-    "relu": lambda u: np.where(u > 0, u, 0.0),
-    "leaky_relu": lambda u: np.where(u > 0, u, 0.01 * u),
-    "elu": lambda u: np.where(u > 0, u, np.expm1(np.minimum(u, 0.0))),
-    "softplus": lambda u: np.logaddexp(0.0, u),
-    "softmax": lambda u: sp.softmax(u, axis=1),
-}
-REF_DF = {
-    "identity": lambda u: np.ones_like(u),
-    "logistic": lambda u: sp.expit(u) * sp.expit(-u),
-    "tanh": lambda u: 1.0 / np.cosh(u) ** 2,
-    "relu": lambda u: np.where(u > 0, 1.0, 0.0),
-    "leaky_relu": lambda u: np.where(u > 0, 1.0, 0.01),
-    "elu": lambda u: np.where(u > 0, 1.0, np.exp(np.minimum(u, 0.0))),
-    "softplus": sp.expit,
-}
 HIDDEN = ["identity", "logistic", "tanh", "relu", "leaky_relu", "elu", "softplus"]
 
 
