@@ -319,3 +319,13 @@ def test_chunked_evaluation_equals_the_whole(loss, output):
     np.testing.assert_allclose(gc, g, rtol=1e-12, atol=1e-15 * np.abs(g).max())
     Jv = value_chunked(net, X, D, get_loss(loss), net.theta, rows=20)
     assert Jv == pytest.approx(J, rel=1e-13)
+
+
+def test_divergence_with_validation_keeps_the_best_validation_weights():
+    X, D = regression(50)
+    net = sinapse.MLP([1, 10, 1], activation="relu", seed=0)
+    h = sinapse.train(net, X * 1e3, D * 1e3, optimizer="gd", learning_rate=10.0, epochs=200,
+                      validation_fraction=0.2, seed=0, progress=False)
+    assert h.stop.reason == "diverged"
+    assert f"best validation loss (epoch {h.best_epoch}) were kept" in str(h.stop)
+    assert np.isfinite(net.theta).all()

@@ -23,12 +23,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ._checks import as_matrix, check_positive_int, check_width
 from .activations import Activation, get_activation
 from .init import Initializer, as_generator, get_initializer
+
+if TYPE_CHECKING:
+    from .backprop import Workspace
 
 Array = np.ndarray
 _DTYPES = (np.dtype(np.float64), np.dtype(np.float32))
@@ -122,7 +126,7 @@ class MLP:
         self._theta = np.zeros(start, dtype=self.dtype)
         self.layers = [Layer(m, W, b, act) for m, ((W, b), act)
                        in enumerate(zip(self.views(self._theta), acts, strict=True), start=1)]
-        self._workspaces: OrderedDict[int, object] = OrderedDict()
+        self._workspaces: OrderedDict[int, Workspace] = OrderedDict()
         self.initialize(seed)
 
     # --- parameters ------------------------------------------------------------------
@@ -205,7 +209,7 @@ class MLP:
         ws = self.workspace(Xa.shape[0])
         return forward_into(self, Xa, self._theta, ws).copy()
 
-    def workspace(self, n_rows: int):  # -> backprop.Workspace
+    def workspace(self, n_rows: int) -> Workspace:
         """Work buffers for batches of ``n_rows`` rows, made once and reused (a few kept)."""
         from .backprop import Workspace
 

@@ -371,6 +371,10 @@ class _Loop:
         keep = run.best_theta if (self.Xv is not None and run.best_theta is not None) else run.theta
         if self.Xv is None:
             h.best_epoch = run.epoch
+        elif stop.reason == "diverged":
+            stop.message = stop.message.replace(
+                "the last finite weights were restored",
+                f"the weights with the best validation loss (epoch {h.best_epoch}) were kept")
         self.net.theta = keep
         h.stop = stop
         return h
