@@ -473,3 +473,19 @@ def test_gradcheck_is_exported():
     assert sinapse.gradcheck is gradcheck
     assert isinstance(gradcheck(MLP([1, 1], seed=0), [[1.0]], [[0.0]]),
                       sinapse.GradcheckReport)
+
+
+def test_a_gradient_below_the_finite_difference_noise_is_called_inconclusive():
+    # deep tanh output saturated by N(0, 1) weights: |grad| ~ 5e-10 while J ~ 1
+    rng = np.random.default_rng(0)
+    net = MLP([3, 5, 5, 5, 1], activation="identity", output_activation="tanh",
+              init="normal", seed=0)
+    X, D = rng.standard_normal((8, 3)), rng.standard_normal((8, 1))
+    report = gradcheck(net, X, D)
+    assert 0 < np.abs(report.grad).max() < 1e-9
+    assert not report.passed and report.unresolved  # the verdict stays strict
+    assert "inconclusive there, not necessarily wrong" in str(report)
+    # the same network at a healthy scale is resolved and passes
+    net.theta = net.theta / 10.0
+    healthy = gradcheck(net, X, D)
+    assert healthy.passed and healthy.unresolved == [] and "inconclusive" not in str(healthy)
