@@ -329,3 +329,31 @@ def test_divergence_with_validation_keeps_the_best_validation_weights():
     assert h.stop.reason == "diverged"
     assert f"best validation loss (epoch {h.best_epoch}) were kept" in str(h.stop)
     assert np.isfinite(net.theta).all()
+
+
+def test_the_final_state_is_checkpointed_whatever_the_period(tmp_path):
+    ckpt = tmp_path / "end.npz"
+    h = sinapse.train(xor_net(), XOR_X, XOR_D, optimizer="gd", epochs=7, checkpoint=str(ckpt),
+                      checkpoint_every=5, progress=False)
+    with np.load(ckpt, allow_pickle=False) as data:
+        assert data["history/epoch"][-1] == h.epochs == 7
+    # resuming a finished run changes nothing and says why it stopped
+    net = xor_net(seed=0)
+    again = sinapse.train(net, XOR_X, XOR_D, optimizer="gd", epochs=7, resume=str(ckpt),
+                          progress=False)
+    assert again.stop.reason == "max_epochs" and again.loss == h.loss
+
+
+def test_reduce_on_plateau_through_train():
+    # seed 0 sinks into XOR's local minimum: the loss stalls and the rate is cut
+    net = sinapse.MLP([2, 2, 1], activation="tanh", output_activation="logistic",
+                      init="nguyen_widrow", seed=0)
+    h = sinapse.train(net, XOR_X, XOR_D, optimizer="gd", learning_rate=2.0, epochs=3000,
+                      schedule=schedules.ReduceOnPlateau(factor=0.5, patience=20,
+                                                         threshold=1e-3),
+                      progress=False)
+    rates = np.array(h.learning_rate[1:])
+    assert rates[0] == 2.0 and rates[-1] < 2.0
+    assert np.all(np.diff(rates) <= 0)  # only ever cut
+    cuts = np.log2(2.0 / rates)  # every rate is 2.0 · 0.5^k
+    np.testing.assert_array_equal(cuts, np.round(cuts))

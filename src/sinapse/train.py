@@ -176,11 +176,14 @@ def train(
     bar = tqdm(total=epochs, initial=run.epoch, disable=not show, unit="epoch",
                desc=type(opt).__name__, leave=False, file=sys.stderr)
     t0 = time.perf_counter() - run.elapsed0
+    saved = run.epoch if resume is not None else -1
     try:
         stop = None
         while stop is None:
             stop = loop.check_before(goal, min_grad, time_limit, epochs, t0)
             if stop is not None:
+                if checkpoint and saved != run.epoch:  # the final state, whatever the period
+                    _save(checkpoint, net, opt, run)
                 break
             stop = loop.epoch_step(t0)
             if stop is None:
@@ -191,6 +194,7 @@ def train(
             bar.set_postfix(loss=f"{run.history.loss[-1]:.4g}", refresh=False)
             if checkpoint and (run.epoch % checkpoint_every == 0 or stop is not None):
                 _save(checkpoint, net, opt, run)
+                saved = run.epoch
     except KeyboardInterrupt:
         stop = StopReason("interrupted", run.epoch,
                           f"interrupted by the user after epoch {run.epoch}; the history so far "
