@@ -357,3 +357,20 @@ def test_reduce_on_plateau_through_train():
     assert np.all(np.diff(rates) <= 0)  # only ever cut
     cuts = np.log2(2.0 / rates)  # every rate is 2.0 · 0.5^k
     np.testing.assert_array_equal(cuts, np.round(cuts))
+
+
+@pytest.mark.parametrize("name", ["adam", "rprop", "gdx"])
+def test_float32_training_stays_float32_and_resumes_bit_identically(tmp_path, name):
+    X, D = regression(64)
+    common = dict(optimizer=name, epochs=8, batch_size=16, seed=3, progress=False)
+    ref = sinapse.MLP([1, 6, 1], seed=2, dtype=np.float32)
+    h_ref = sinapse.train(ref, X, D, **common)
+    assert ref.theta.dtype == np.float32 and h_ref.loss[-1] < h_ref.loss[0]
+    ckpt = tmp_path / "f32.npz"
+    net = sinapse.MLP([1, 6, 1], seed=2, dtype=np.float32)
+    sinapse.train(net, X, D, checkpoint=str(ckpt), checkpoint_every=3,
+                  callbacks=[_stop_at(4)], **common)
+    again = sinapse.MLP([1, 6, 1], seed=0, dtype=np.float32)
+    sinapse.train(again, X, D, resume=str(ckpt), **common)
+    assert again.theta.dtype == np.float32
+    np.testing.assert_array_equal(again.theta, ref.theta)
