@@ -19,7 +19,7 @@ import math
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -55,7 +55,6 @@ class _Run:
     n_f: int = 0
     n_g: int = 0
     elapsed0: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def _split(X: Array, D: Array, fraction: float, seed_seq: np.random.SeedSequence
